@@ -251,3 +251,47 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .context("starting the tokio runtime")?
         .block_on(server::serve(config))
 }
+
+#[cfg(test)]
+mod tests {
+    use wasmtime::Engine;
+    use wasmtime::component::Component;
+    use wasmtime::component::types::ComponentItem;
+
+    use super::EMBEDDED_WASM;
+
+    /// The composed artifact asks a runtime only for what released Spin
+    /// (3.x, 4.0.x) provides: WASI 0.2, Spin's 2.0 interfaces, and the
+    /// type-only `memclaw:memory/types` instance, which wasmtime-based
+    /// runtimes satisfy without a definition. The tool interfaces are
+    /// internal to the composition.
+    #[test]
+    fn embedded_component_imports_only_what_spin_provides() {
+        let engine = Engine::default();
+        let component =
+            Component::new(&engine, EMBEDDED_WASM).expect("the embedded component compiles");
+        let ty = component.component_type();
+        for (name, item) in ty.imports(&engine) {
+            let allowed = (name.starts_with("wasi:") && name.contains("@0.2."))
+                || name.starts_with("fermyon:spin/") && name.ends_with("@2.0.0");
+            if name == "memclaw:memory/types@0.1.0" {
+                let ComponentItem::ComponentInstance(instance) = item.ty else {
+                    panic!("{name} is not an instance")
+                };
+                for (export, item) in instance.exports(&engine) {
+                    assert!(
+                        matches!(item.ty, ComponentItem::Type(_)),
+                        "{name} exports non-type {export}"
+                    );
+                }
+                continue;
+            }
+            assert!(allowed, "unexpected import {name}");
+        }
+        let exports: Vec<String> = ty
+            .exports(&engine)
+            .map(|(name, _)| name.to_owned())
+            .collect();
+        assert_eq!(exports, ["wasi:http/incoming-handler@0.2.0"]);
+    }
+}

@@ -90,7 +90,13 @@ impl Memclaw {
 
     /// Starts `memclaw serve --listen 127.0.0.1:0 --data DIR EXTRA...` and
     /// waits for its ready line.
-    pub fn serve(mut self, extra: &[&str]) -> Self {
+    pub fn serve(self, extra: &[&str]) -> Self {
+        self.serve_with_stderr(extra, Stdio::inherit())
+    }
+
+    /// Like [`Memclaw::serve`], with the server's stderr sent to `stderr`
+    /// (the bench reads its `--stats` lines from a file).
+    pub fn serve_with_stderr(mut self, extra: &[&str], stderr: Stdio) -> Self {
         let mut child = Command::new(BIN)
             .args([
                 "serve",
@@ -101,7 +107,7 @@ impl Memclaw {
             ])
             .args(extra)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .expect("spawn memclaw serve");
         let stdout = child.stdout.take().expect("piped stdout");
