@@ -46,8 +46,18 @@ fn run() -> Result<()> {
         .to_path_buf();
     let out_dir = PathBuf::from(env("OUT_DIR")?);
 
-    for path in ["components", "wit", "Cargo.lock", "Cargo.toml"] {
-        println!("cargo::rerun-if-changed={}", workspace.join(path).display());
+    // Relative to this package, not absolute: cargo shares build-script
+    // output between clones of the workspace in one target directory, and
+    // an absolute path would keep watching the clone that ran it last.
+    // `dist/memclaw.wasm` is watched too, so a clone without it reruns.
+    for path in [
+        "../components",
+        "../wit",
+        "../Cargo.lock",
+        "../Cargo.toml",
+        "../dist/memclaw.wasm",
+    ] {
+        println!("cargo::rerun-if-changed={path}");
     }
     println!("cargo::rerun-if-env-changed=MEMCLAW_PREBUILT_COMPONENTS");
 

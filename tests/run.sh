@@ -22,6 +22,12 @@ rustup target add wasm32-wasip2 >/dev/null
 step "format"
 cargo fmt --all -- --check
 
+step "clippy (native and wasm32-wasip2)"
+cargo clippy --locked -p memclaw-core -p memclaw-mcp -p memclaw-compose -p memclaw --all-targets -- -D warnings
+cargo clippy --locked --target wasm32-wasip2 -p memclaw-core -p memclaw-mcp -p memclaw-guest \
+  -p memclaw-gateway -p memclaw-write -p memclaw-recall -p memclaw-insights -p memclaw-evolve \
+  -p memclaw-lifecycle -p memclaw-crystallize -- -D warnings
+
 step "build (components, composition, host)"
 cargo build --release --locked -p memclaw
 

@@ -103,8 +103,9 @@ fn main() {
             .collect()
     });
 
-    drop(server);
+    // Read before dropping the server: the log lives in its temp data dir.
     let stats = std::fs::read_to_string(&log_path).unwrap_or_default();
+    drop(server);
     let instantiate: Vec<Duration> = stats
         .lines()
         .filter_map(|l| {

@@ -12,6 +12,9 @@ use spin_sdk::key_value::Store;
 
 use crate::bindings::memclaw::memory as tool;
 
+/// Every tool's input schema, derived at build time by `build.rs`.
+const TOOL_SCHEMAS: &str = include_str!(concat!(env!("OUT_DIR"), "/tool_schemas.json"));
+
 /// How long a resolved key stays cached. Revocation through the admin CLI
 /// clears the cache at once; this bounds staleness for any other path.
 const AUTH_CACHE_MILLIS: i64 = 30_000;
@@ -40,13 +43,16 @@ impl Gateway {
                 .filter(|v| !v.is_empty())
         };
         let catalog = tools::catalog();
+        // Falls back to deriving at run time should the build output ever be unreadable.
+        let mut schemas: Map<String, Value> =
+            serde_json::from_str(TOOL_SCHEMAS).unwrap_or_default();
         let descriptors = catalog
             .iter()
             .map(|t| ToolDescriptor {
                 name: t.name.to_owned(),
                 title: t.title.to_owned(),
                 description: t.description.to_owned(),
-                input_schema: t.input_schema.clone(),
+                input_schema: schemas.remove(t.name).unwrap_or_else(|| (t.input_schema)()),
                 output_schema: None,
                 read_only: t.read_only,
                 destructive: t.destructive,

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::caller::{Actor, Caller};
 use crate::error::ToolError;
 use crate::model::{MEMORY_COLUMNS, MemoryOut};
-use crate::store::{Sql, SqlValue};
+use crate::store::{Row, Rows, Sql, SqlValue};
 use crate::time::Timestamp;
 use crate::tools::args::RecallArgs;
 use crate::tools::parse_args;
@@ -64,7 +64,8 @@ pub fn recall(
 
     let actor = Actor::resolve(db, caller, args.agent_id.as_deref())?;
     let (scope_sql, mut params) = actor.visibility_sql(args.fleet_ids.as_deref())?;
-    let mut sql = format!("SELECT {MEMORY_COLUMNS} FROM memories WHERE {scope_sql}");
+    // Rank on (id, content, created_at) only; full rows are read for the winners.
+    let mut sql = format!("SELECT id, content, created_at FROM memories WHERE {scope_sql}");
     match args.status {
         Some(status) => {
             sql.push_str(" AND status = ?");
@@ -85,9 +86,9 @@ pub fn recall(
     sql.push_str(" AND (expires_at IS NULL OR expires_at > ?)");
     params.push(SqlValue::Text(now.rfc3339()));
 
-    let rows = db.execute(&sql, &params)?;
-    let memories: Vec<MemoryOut> = rows.iter().map(|r| MemoryOut::from_row(&r)).collect();
-    let results = rank(query, memories, top_k);
+    let candidates = db.execute(&sql, &params)?;
+    let ranked = rank(query, &candidates, top_k);
+    let results = hydrate(db, &caller.tenant_id, ranked)?;
 
     let mut out = json!({ "results": results });
     if !warnings.is_empty() {
@@ -96,39 +97,63 @@ pub fn recall(
     Ok(out)
 }
 
-/// BM25 over the candidates; ties keep the newer memory first.
-fn rank(query: &str, mut memories: Vec<MemoryOut>, top_k: usize) -> Vec<Hit> {
-    if memories.is_empty() {
+/// BM25 over the candidates' content; ties keep the newer memory first.
+/// Returns `(id, score)`, best first.
+fn rank(query: &str, candidates: &Rows, top_k: usize) -> Vec<(String, f64)> {
+    let mut docs: Vec<Row<'_>> = candidates.iter().collect();
+    if docs.is_empty() {
         return Vec::new();
     }
-    memories.sort_by(|a, b| {
-        b.created_at
-            .cmp(&a.created_at)
-            .then_with(|| a.id.cmp(&b.id))
+    docs.sort_by(|a, b| {
+        b.string("created_at")
+            .cmp(&a.string("created_at"))
+            .then_with(|| a.string("id").cmp(&b.string("id")))
     });
-    let documents = memories
+    let documents = docs
         .iter()
         .enumerate()
-        .map(|(i, m)| Document::new(i, m.content.as_str()));
+        .map(|(i, row)| Document::new(i, row.text("content").unwrap_or_default()));
     let engine = SearchEngineBuilder::<usize>::with_documents(Language::English, documents).build();
     let mut scored: Vec<(usize, f32)> = engine
-        .search(query, memories.len())
+        .search(query, docs.len())
         .into_iter()
         .map(|r| (r.document.id, r.score))
         .collect();
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     scored.truncate(top_k);
-    let mut slots: Vec<Option<MemoryOut>> = memories.into_iter().map(Some).collect();
     scored
         .into_iter()
-        .filter_map(|(i, score)| {
-            slots[i].take().map(|memory| Hit {
+        .map(|(i, score)| (docs[i].string("id"), (f64::from(score) * 1e4).round() / 1e4))
+        .collect()
+}
+
+/// Reads the full rows of the ranked ids, keeping the ranking order.
+fn hydrate(db: &dyn Sql, tenant: &str, ranked: Vec<(String, f64)>) -> Result<Vec<Hit>, ToolError> {
+    if ranked.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; ranked.len()].join(", ");
+    let mut params: Vec<SqlValue> = vec![tenant.into()];
+    params.extend(ranked.iter().map(|(id, _)| SqlValue::from(id.as_str())));
+    let rows = db.execute(
+        &format!("SELECT {MEMORY_COLUMNS} FROM memories WHERE tenant_id = ? AND id IN ({marks})"),
+        &params,
+    )?;
+    let mut by_id: std::collections::HashMap<String, MemoryOut> = rows
+        .iter()
+        .map(|r| MemoryOut::from_row(&r))
+        .map(|m| (m.id.clone(), m))
+        .collect();
+    Ok(ranked
+        .into_iter()
+        .filter_map(|(id, score)| {
+            by_id.remove(&id).map(|memory| Hit {
                 memory,
-                score: (f64::from(score) * 1e4).round() / 1e4,
+                score,
                 similarity: None,
             })
         })
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]
