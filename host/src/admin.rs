@@ -8,14 +8,16 @@ use memclaw_core::auth::{self, MintRequest};
 use memclaw_core::schema;
 use memclaw_core::time::Timestamp;
 
-use crate::db::{self, NativeDb};
+use rusqlite::Connection;
+
+use crate::db;
 
 /// Opens (creating) the data directory's database, migrated to the latest schema.
-fn open(data: &Path) -> anyhow::Result<NativeDb> {
+fn open(data: &Path) -> anyhow::Result<Connection> {
     std::fs::create_dir_all(data)
         .with_context(|| format!("creating data directory {}", data.display()))?;
     let path = data.join(db::SQLITE_FILE);
-    let conn = NativeDb::open_in(data).with_context(|| format!("opening {}", path.display()))?;
+    let conn = db::open(&path).with_context(|| format!("opening {}", path.display()))?;
     schema::migrate(&conn).with_context(|| format!("migrating {}", path.display()))?;
     Ok(conn)
 }

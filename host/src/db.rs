@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use memclaw_core::store::{Rows, Sql, SqlValue, StoreError};
 use rusqlite::types::Value;
 use rusqlite::{Connection, ErrorCode};
 
@@ -184,54 +183,6 @@ impl Pool {
     }
 }
 
-/// Converts core's value to rusqlite's.
-pub fn to_rusqlite(value: &SqlValue) -> Value {
-    match value {
-        SqlValue::Integer(i) => Value::Integer(*i),
-        SqlValue::Real(f) => Value::Real(*f),
-        SqlValue::Text(s) => Value::Text(s.clone()),
-        SqlValue::Blob(b) => Value::Blob(b.clone()),
-        SqlValue::Null => Value::Null,
-    }
-}
-
-/// Converts rusqlite's value to core's.
-pub fn from_rusqlite(value: Value) -> SqlValue {
-    match value {
-        Value::Integer(i) => SqlValue::Integer(i),
-        Value::Real(f) => SqlValue::Real(f),
-        Value::Text(s) => SqlValue::Text(s),
-        Value::Blob(b) => SqlValue::Blob(b),
-        Value::Null => SqlValue::Null,
-    }
-}
-
-/// [`Sql`] over a plain rusqlite connection, for the admin CLI: the same
-/// runner and value mapping the components see through Spin's interface.
-pub struct NativeDb(Connection);
-
-impl NativeDb {
-    /// Opens `<data>/memclaw.db` (the directory must exist).
-    pub fn open_in(data: &Path) -> rusqlite::Result<Self> {
-        Ok(Self(open(&data.join(SQLITE_FILE))?))
-    }
-}
-
-impl Sql for NativeDb {
-    fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<Rows, StoreError> {
-        let params: Vec<Value> = params.iter().map(to_rusqlite).collect();
-        let out = run(&self.0, sql, &params).map_err(|e| StoreError::Backend(e.to_string()))?;
-        Ok(Rows {
-            columns: out.columns,
-            rows: out
-                .rows
-                .into_iter()
-                .map(|row| row.into_iter().map(from_rusqlite).collect())
-                .collect(),
-        })
-    }
-}
-
 /// Deletes every key-value entry of the `default` store whose key starts
 /// with `prefix`; returns how many were removed.
 pub fn kv_delete_prefix(data: &Path, prefix: &str) -> rusqlite::Result<usize> {
@@ -246,48 +197,6 @@ pub fn kv_delete_prefix(data: &Path, prefix: &str) -> rusqlite::Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn runs_ddl_writes_and_multi_row_queries() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let db = NativeDb::open_in(dir.path()).expect("open");
-        let none = db
-            .execute(
-                "CREATE TABLE t (i INTEGER, r REAL, s TEXT, b BLOB, n TEXT)",
-                &[],
-            )
-            .expect("ddl");
-        assert!(none.columns.is_empty() && none.rows.is_empty());
-        for i in 0..3 {
-            db.execute(
-                "INSERT INTO t VALUES (?, ?, ?, ?, ?)",
-                &[
-                    SqlValue::Integer(i),
-                    SqlValue::Real(0.5),
-                    SqlValue::Text("x".into()),
-                    SqlValue::Blob(vec![1, 2]),
-                    SqlValue::Null,
-                ],
-            )
-            .expect("insert");
-        }
-        let rows = db
-            .execute("SELECT * FROM t ORDER BY i", &[])
-            .expect("select");
-        assert_eq!(rows.columns, ["i", "r", "s", "b", "n"]);
-        assert_eq!(rows.rows.len(), 3);
-        assert_eq!(
-            rows.rows[2],
-            vec![
-                SqlValue::Integer(2),
-                SqlValue::Real(0.5),
-                SqlValue::Text("x".into()),
-                SqlValue::Blob(vec![1, 2]),
-                SqlValue::Null,
-            ]
-        );
-        assert!(db.execute("SELEC nonsense", &[]).is_err());
-    }
 
     #[test]
     fn pooled_connections_fail_fast_on_locks() {

@@ -225,7 +225,7 @@ mod tests {
         assert_eq!(caller.bound_agent.as_deref(), Some("a1"));
         assert!(caller.read_only);
         // Only the hash is stored.
-        let stored = db.execute("SELECT key_hash FROM api_keys", &[]).unwrap();
+        let stored = Sql::execute(&db, "SELECT key_hash FROM api_keys", &[]).unwrap();
         assert_ne!(stored.first().unwrap().string("key_hash"), minted.key);
 
         assert!(revoke_key(&db, &minted.id, NOW).unwrap());
@@ -255,5 +255,33 @@ mod tests {
         ));
         assert_eq!(authenticate(&db, "mc_' OR 1=1 --").unwrap(), None);
         assert_eq!(authenticate(&db, "").unwrap(), None);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::testing::MemoryDb;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Any minted key authenticates as itself; any single-character
+        /// change of it authenticates as nobody.
+        #[test]
+        fn keys_authenticate_exactly(secret in any::<[u8; 32]>(), position in 3usize..40, replacement in "[0-9A-Za-z]") {
+            let db = MemoryDb::migrated();
+            create_tenant(&db, "t", "2026-01-01T00:00:00.000Z").unwrap();
+            let minted = mint_key(&db, &MintRequest { tenant: "t".into(), ..Default::default() }, secret, "2026-01-01T00:00:00.000Z").unwrap();
+            prop_assert!(authenticate(&db, &minted.key).unwrap().is_some());
+            let mut tampered: Vec<char> = minted.key.chars().collect();
+            let position = position.min(tampered.len() - 1);
+            let replacement = replacement.chars().next().unwrap();
+            prop_assume!(tampered[position] != replacement);
+            tampered[position] = replacement;
+            let tampered: String = tampered.into_iter().collect();
+            prop_assert!(authenticate(&db, &tampered).unwrap().is_none());
+        }
     }
 }

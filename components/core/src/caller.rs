@@ -183,3 +183,119 @@ impl Actor {
         Ok((sql, params))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::store::Sql;
+    use crate::testing::MemoryDb;
+
+    const TENANTS: [&str; 2] = ["t1", "t2"];
+    const FLEETS: [Option<&str>; 3] = [None, Some("f1"), Some("f2")];
+    const AGENTS: [&str; 3] = ["a", "b", "c"];
+    const VISIBILITIES: [&str; 3] = ["scope_agent", "scope_team", "scope_org"];
+
+    #[derive(Debug, Clone)]
+    struct Row {
+        tenant: usize,
+        fleet: usize,
+        agent: usize,
+        visibility: usize,
+        deleted: bool,
+    }
+
+    fn row() -> impl Strategy<Value = Row> {
+        (
+            0..2usize,
+            0..3usize,
+            0..3usize,
+            0..3usize,
+            proptest::bool::weighted(0.1),
+        )
+            .prop_map(|(tenant, fleet, agent, visibility, deleted)| Row {
+                tenant,
+                fleet,
+                agent,
+                visibility,
+                deleted,
+            })
+    }
+
+    /// The rules of spec §5.4 and §16.1, written the obvious way.
+    fn reference_visible(actor: &Actor, row: &Row) -> bool {
+        let fleet = FLEETS[row.fleet];
+        TENANTS[row.tenant] == actor.tenant_id
+            && !row.deleted
+            && match VISIBILITIES[row.visibility] {
+                "scope_org" => true,
+                _ if AGENTS[row.agent] == actor.agent_id => true,
+                "scope_agent" => false,
+                _ => {
+                    actor.trust >= Trust::CROSS_FLEET
+                        || fleet.is_none()
+                        || fleet == actor.home_fleet.as_deref()
+                }
+            }
+    }
+
+    proptest! {
+        /// The SQL scope predicate admits exactly the rows the reference
+        /// rules admit, for every actor: no leak, no over-restriction.
+        #[test]
+        fn visibility_sql_matches_the_reference_rules(
+            rows in proptest::collection::vec(row(), 0..24),
+            agent in 0..3usize,
+            home in 0..3usize,
+            trust in 0..4u8,
+        ) {
+            let db = MemoryDb::migrated();
+            for (i, r) in rows.iter().enumerate() {
+                Sql::execute(&db,
+                    "INSERT INTO memories (id, tenant_id, fleet_id, agent_id, memory_type, content, weight, content_hash, status, visibility, created_at, deleted_at) \
+                     VALUES (?, ?, ?, ?, 'fact', 'x', 0.5, ?, 'active', ?, '2026-01-01', ?)",
+                    &[
+                        i.to_string().into(),
+                        TENANTS[r.tenant].into(),
+                        FLEETS[r.fleet].map(str::to_owned).into(),
+                        AGENTS[r.agent].into(),
+                        i.to_string().into(),
+                        VISIBILITIES[r.visibility].into(),
+                        r.deleted.then(|| "2026-01-02".to_owned()).into(),
+                    ],
+                ).unwrap();
+            }
+            let actor = Actor {
+                tenant_id: "t1".into(),
+                agent_id: AGENTS[agent].into(),
+                home_fleet: FLEETS[home].map(str::to_owned),
+                trust: Trust(trust),
+                registered: true,
+            };
+            let (predicate, params) = actor.visibility_sql(None).unwrap();
+            let seen = Sql::execute(&db, &format!("SELECT id FROM memories WHERE {predicate}"), &params).unwrap();
+            let mut seen: Vec<usize> = seen.iter().map(|r| r.string("id").parse().unwrap()).collect();
+            seen.sort();
+            let expected: Vec<usize> = (0..rows.len()).filter(|i| reference_visible(&actor, &rows[*i])).collect();
+            prop_assert_eq!(seen, expected);
+        }
+    }
+
+    #[test]
+    fn a_bound_agent_wins_over_the_argument() {
+        let caller = Caller {
+            tenant_id: "t".into(),
+            bound_agent: Some("bound".into()),
+            bound_fleet: None,
+            read_only: false,
+        };
+        assert_eq!(caller.agent_id(Some("other")).unwrap(), "bound");
+        let free = Caller {
+            bound_agent: None,
+            ..caller
+        };
+        assert_eq!(free.agent_id(None).unwrap(), DEFAULT_AGENT);
+        assert!(free.agent_id(Some("no spaces")).is_err());
+    }
+}

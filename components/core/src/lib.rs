@@ -10,6 +10,8 @@ pub mod auth;
 pub mod caller;
 pub mod error;
 pub mod model;
+#[cfg(any(test, feature = "rusqlite"))]
+pub mod native;
 pub mod schema;
 pub mod store;
 pub mod time;

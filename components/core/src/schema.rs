@@ -125,16 +125,16 @@ mod tests {
 
     #[test]
     fn migrates_once_and_is_idempotent() {
-        let db = MemoryDb::new();
+        let db = MemoryDb::empty();
         migrate(&db).unwrap();
         migrate(&db).unwrap();
         assert_eq!(current_version(&db).unwrap(), latest_version());
-        let tables = db
-            .execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'memories'",
-                &[],
-            )
-            .unwrap();
+        let tables = Sql::execute(
+            &db,
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'memories'",
+            &[],
+        )
+        .unwrap();
         assert_eq!(tables.rows.len(), 1);
     }
 }

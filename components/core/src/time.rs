@@ -76,3 +76,20 @@ mod tests {
         assert_eq!(Timestamp::parse("next tuesday"), None);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// Formatting is lossless at millisecond precision and sorts like time.
+        #[test]
+        fn rfc3339_round_trips_and_sorts(a in 0i64..4_102_444_800_000, b in 0i64..4_102_444_800_000) {
+            let (ta, tb) = (Timestamp::from_unix_millis(a), Timestamp::from_unix_millis(b));
+            prop_assert_eq!(Timestamp::parse(&ta.rfc3339()), Some(ta));
+            prop_assert_eq!(ta.rfc3339().cmp(&tb.rfc3339()), a.cmp(&b));
+        }
+    }
+}

@@ -428,9 +428,7 @@ mod tests {
             "{}",
             err.message
         );
-        let count = db
-            .execute("SELECT count(*) AS n FROM memories", &[])
-            .unwrap();
+        let count = Sql::execute(&db, "SELECT count(*) AS n FROM memories", &[]).unwrap();
         assert_eq!(count.first().unwrap().int("n"), Some(0));
     }
 
