@@ -7,6 +7,9 @@ use memclaw_core::tools::{self, Route};
 use memclaw_guest::SpinSql;
 use memclaw_mcp::{Backend, BackendError, ServerConfig, ToolDescriptor, ToolFailure};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use spin_sdk::key_value::Store;
 
@@ -44,7 +47,7 @@ impl Gateway {
         };
         let catalog = tools::catalog();
         // Falls back to deriving at run time should the build output ever be unreadable.
-        let mut schemas: Map<String, Value> =
+        let mut schemas: HashMap<String, Box<RawValue>> =
             serde_json::from_str(TOOL_SCHEMAS).unwrap_or_default();
         let descriptors = catalog
             .iter()
@@ -52,7 +55,9 @@ impl Gateway {
                 name: t.name.to_owned(),
                 title: t.title.to_owned(),
                 description: t.description.to_owned(),
-                input_schema: schemas.remove(t.name).unwrap_or_else(|| (t.input_schema)()),
+                input_schema: schemas
+                    .remove(t.name)
+                    .unwrap_or_else(|| memclaw_mcp::raw_schema(&(t.input_schema)())),
                 output_schema: None,
                 read_only: t.read_only,
                 destructive: t.destructive,

@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// The path that speaks MCP unless configured otherwise.
 pub const DEFAULT_ENDPOINT_PATH: &str = "/mcp";
@@ -22,8 +23,10 @@ pub struct ToolDescriptor {
     pub title: String,
     /// What the tool does, written for the model.
     pub description: String,
-    /// JSON Schema with root `{"type":"object","properties":{...}}`.
-    pub input_schema: Value,
+    /// JSON Schema with root `{"type":"object","properties":{...}}`, kept as
+    /// raw JSON text: only `tools/list` needs it as a tree, and a fresh
+    /// instance per request should not build fourteen trees to answer a call.
+    pub input_schema: Box<RawValue>,
     /// JSON Schema of `structuredContent`; root `"type":"object"` when present.
     pub output_schema: Option<Value>,
     /// `annotations.readOnlyHint`.
@@ -154,13 +157,19 @@ impl ToolDescriptor {
             schema,
             reason,
         };
-        check_object_schema(&self.input_schema)
-            .map_err(|reason| schema_error("inputSchema", reason))?;
+        let input: Value = serde_json::from_str(self.input_schema.get())
+            .map_err(|_| schema_error("inputSchema", "is not valid JSON"))?;
+        check_object_schema(&input).map_err(|reason| schema_error("inputSchema", reason))?;
         if let Some(output) = &self.output_schema {
             check_object_schema(output).map_err(|reason| schema_error("outputSchema", reason))?;
         }
         Ok(())
     }
+}
+
+/// A JSON value as the raw text [`ToolDescriptor::input_schema`] holds.
+pub fn raw_schema(schema: &Value) -> Box<RawValue> {
+    serde_json::value::to_raw_value(schema).expect("a Value always serialises to JSON")
 }
 
 /// `^[a-z0-9_]{1,64}$`: the subset every LLM API accepts.

@@ -25,7 +25,7 @@ mod tools;
 pub use backend::{Backend, BackendError, ToolFailure};
 pub use config::{
     ConfigError, DEFAULT_ENDPOINT_PATH, DEFAULT_LIST_TTL_MS, DEFAULT_MAX_BODY_BYTES, ServerConfig,
-    ToolDescriptor,
+    ToolDescriptor, raw_schema,
 };
 pub use http::{HttpRequest, HttpResponse};
 pub use jsonrpc::codes;

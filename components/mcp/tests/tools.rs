@@ -3,7 +3,7 @@
 mod common;
 
 use common::{FakeBackend, Req, TENANT, config, error, result};
-use memclaw_mcp::{ConfigError, ServerConfig, codes};
+use memclaw_mcp::{ConfigError, ServerConfig, codes, raw_schema};
 use serde_json::{Value, json};
 
 fn listed_tools() -> Vec<Value> {
@@ -130,7 +130,7 @@ fn item32_validate_rejects_unportable_catalogues() {
         json!({"type": "object", "properties": {"a": true}}),
     ] {
         let mut bad_input = base.clone();
-        bad_input.tools[0].input_schema = schema.clone();
+        bad_input.tools[0].input_schema = raw_schema(&schema);
         assert!(matches!(
             bad_input.validate(),
             Err(ConfigError::InvalidSchema {

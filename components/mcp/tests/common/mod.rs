@@ -5,7 +5,7 @@
 
 use memclaw_mcp::{
     Backend, BackendError, HttpRequest, HttpResponse, ServerConfig, ToolDescriptor, ToolFailure,
-    handle,
+    handle, raw_schema,
 };
 use serde_json::{Map, Value, json};
 
@@ -63,7 +63,9 @@ fn tool(name: &str, read_only: bool, destructive: bool, idempotent: bool) -> Too
         name: name.to_owned(),
         title: format!("Title of {name}"),
         description: format!("Does {name}."),
-        input_schema: json!({"type": "object", "properties": {}, "additionalProperties": true}),
+        input_schema: raw_schema(
+            &json!({"type": "object", "properties": {}, "additionalProperties": true}),
+        ),
         output_schema: None,
         read_only,
         destructive,
@@ -73,11 +75,11 @@ fn tool(name: &str, read_only: bool, destructive: bool, idempotent: bool) -> Too
 
 pub fn config() -> ServerConfig {
     let mut echo = tool("echo", true, false, true);
-    echo.input_schema = json!({
+    echo.input_schema = raw_schema(&json!({
         "type": "object",
         "properties": {"text": {"type": "string"}},
         "required": ["text"],
-    });
+    }));
     echo.output_schema = Some(json!({
         "type": "object",
         "properties": {"echoed": {"type": "string"}},
