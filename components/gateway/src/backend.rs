@@ -1,14 +1,14 @@
 //! The gateway's [`Backend`]: key lookup with a short-lived key-value cache,
 //! deployment pinning, and routing of tool calls to the tool components.
 
+use std::collections::HashMap;
+
 use memclaw_core::Caller;
 use memclaw_core::auth;
 use memclaw_core::tools::{self, Route};
 use memclaw_guest::SpinSql;
 use memclaw_mcp::{Backend, BackendError, ServerConfig, ToolDescriptor, ToolFailure};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use spin_sdk::key_value::Store;
