@@ -5,7 +5,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::store::Row;
+use std::collections::HashMap;
+
+use crate::store::{Row, Sql, SqlValue, StoreError};
 
 macro_rules! wire_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $wire:literal),+ $(,)? }) => {
@@ -108,6 +110,30 @@ pub struct MemoryOut {
 pub const MEMORY_COLUMNS: &str = "id, tenant_id, fleet_id, agent_id, memory_type, title, content, weight, \
      source_uri, run_id, metadata, created_at, expires_at, ts_valid_start, ts_valid_end, subject, \
      predicate, object_value, status, visibility, recall_count, last_recalled_at, supersedes_id";
+
+/// Reads the memories with these ids inside one tenant, keyed by id (ids
+/// of other tenants or unknown ids are simply absent).
+pub fn load_memories(
+    db: &dyn Sql,
+    tenant: &str,
+    ids: &[&str],
+) -> Result<HashMap<String, MemoryOut>, StoreError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let marks = vec!["?"; ids.len()].join(", ");
+    let mut params: Vec<SqlValue> = vec![tenant.into()];
+    params.extend(ids.iter().map(|id| SqlValue::from(*id)));
+    let rows = db.execute(
+        &format!("SELECT {MEMORY_COLUMNS} FROM memories WHERE tenant_id = ? AND id IN ({marks})"),
+        &params,
+    )?;
+    Ok(rows
+        .iter()
+        .map(|r| MemoryOut::from_row(&r))
+        .map(|m| (m.id.clone(), m))
+        .collect())
+}
 
 impl MemoryOut {
     pub fn from_row(row: &Row<'_>) -> Self {

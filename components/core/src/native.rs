@@ -27,7 +27,7 @@ impl Sql for Connection {
 }
 
 /// Core's value as rusqlite's.
-pub fn to_rusqlite(value: &SqlValue) -> Value {
+fn to_rusqlite(value: &SqlValue) -> Value {
     match value {
         SqlValue::Integer(i) => Value::Integer(*i),
         SqlValue::Real(f) => Value::Real(*f),
@@ -38,7 +38,7 @@ pub fn to_rusqlite(value: &SqlValue) -> Value {
 }
 
 /// rusqlite's value as core's.
-pub fn from_rusqlite(value: Value) -> SqlValue {
+fn from_rusqlite(value: Value) -> SqlValue {
     match value {
         Value::Integer(i) => SqlValue::Integer(i),
         Value::Real(f) => SqlValue::Real(f),

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::caller::{Actor, Caller};
 use crate::error::ToolError;
-use crate::model::{MEMORY_COLUMNS, MemoryOut};
+use crate::model::{MemoryOut, load_memories};
 use crate::store::{Row, Rows, Sql, SqlValue};
 use crate::time::Timestamp;
 use crate::tools::args::RecallArgs;
@@ -105,9 +105,9 @@ fn rank(query: &str, candidates: &Rows, top_k: usize) -> Vec<(String, f64)> {
         return Vec::new();
     }
     docs.sort_by(|a, b| {
-        b.string("created_at")
-            .cmp(&a.string("created_at"))
-            .then_with(|| a.string("id").cmp(&b.string("id")))
+        b.text("created_at")
+            .cmp(&a.text("created_at"))
+            .then_with(|| a.text("id").cmp(&b.text("id")))
     });
     let documents = docs
         .iter()
@@ -129,21 +129,8 @@ fn rank(query: &str, candidates: &Rows, top_k: usize) -> Vec<(String, f64)> {
 
 /// Reads the full rows of the ranked ids, keeping the ranking order.
 fn hydrate(db: &dyn Sql, tenant: &str, ranked: Vec<(String, f64)>) -> Result<Vec<Hit>, ToolError> {
-    if ranked.is_empty() {
-        return Ok(Vec::new());
-    }
-    let marks = vec!["?"; ranked.len()].join(", ");
-    let mut params: Vec<SqlValue> = vec![tenant.into()];
-    params.extend(ranked.iter().map(|(id, _)| SqlValue::from(id.as_str())));
-    let rows = db.execute(
-        &format!("SELECT {MEMORY_COLUMNS} FROM memories WHERE tenant_id = ? AND id IN ({marks})"),
-        &params,
-    )?;
-    let mut by_id: std::collections::HashMap<String, MemoryOut> = rows
-        .iter()
-        .map(|r| MemoryOut::from_row(&r))
-        .map(|m| (m.id.clone(), m))
-        .collect();
+    let ids: Vec<&str> = ranked.iter().map(|(id, _)| id.as_str()).collect();
+    let mut by_id = load_memories(db, tenant, &ids)?;
     Ok(ranked
         .into_iter()
         .filter_map(|(id, score)| {

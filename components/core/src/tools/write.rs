@@ -6,8 +6,8 @@ use sha2::{Digest, Sha256};
 
 use crate::caller::{Actor, Caller};
 use crate::error::{ErrorCode, ToolError};
-use crate::model::{MEMORY_COLUMNS, MemoryOut, MemoryStatus, MemoryType, Trust, Visibility};
-use crate::store::{Sql, SqlValue, transaction};
+use crate::model::{MemoryOut, MemoryStatus, MemoryType, Trust, Visibility, load_memories};
+use crate::store::{Sql, transaction};
 use crate::time::Timestamp;
 use crate::tools::args::{MemoryFields, WriteArgs};
 use crate::tools::parse_args;
@@ -331,12 +331,8 @@ pub fn content_hash(tenant: &str, fleet: Option<&str>, agent: &str, content: &st
 }
 
 fn read_memory(db: &dyn Sql, tenant: &str, id: &str) -> Result<MemoryOut, ToolError> {
-    let rows = db.execute(
-        &format!("SELECT {MEMORY_COLUMNS} FROM memories WHERE tenant_id = ? AND id = ?"),
-        &[tenant.into(), SqlValue::from(id)],
-    )?;
-    rows.first()
-        .map(|r| MemoryOut::from_row(&r))
+    load_memories(db, tenant, &[id])?
+        .remove(id)
         .ok_or_else(|| ToolError::new(ErrorCode::InternalError, "a stored memory vanished"))
 }
 
